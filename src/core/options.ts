@@ -1,0 +1,94 @@
+import { InvalidOptionError } from './errors/invalid-option-error.ts';
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) {
+    return String(value);
+  }
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function fail(owner: string, option: string, value: unknown, expected: string): never {
+  throw new InvalidOptionError(
+    `${owner}: option '${option}' must be ${expected}, got ${describe(value)}`,
+    { owner, option, value, expected },
+  );
+}
+
+/** Throws {@link InvalidOptionError} unless `value` is a finite number. */
+export function assertFiniteNumber(owner: string, option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    fail(owner, option, value, 'a finite number');
+  }
+  return value;
+}
+
+/** Throws {@link InvalidOptionError} unless `value` is a finite number >= 0. */
+export function assertNonNegativeNumber(owner: string, option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    fail(owner, option, value, 'a finite number >= 0');
+  }
+  return value;
+}
+
+/** Throws {@link InvalidOptionError} unless `value` is a finite number > 0. */
+export function assertPositiveNumber(owner: string, option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(owner, option, value, 'a finite number > 0');
+  }
+  return value;
+}
+
+/** Throws {@link InvalidOptionError} unless `value` is an integer >= `min`. */
+export function assertInteger(owner: string, option: string, value: unknown, min = 0): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    fail(owner, option, value, `an integer >= ${min}`);
+  }
+  return value;
+}
+
+/**
+ * Throws {@link InvalidOptionError} unless `value` is an integer >= `min` or `Infinity`
+ * (for limits that may be switched off).
+ */
+export function assertIntegerOrInfinity(
+  owner: string,
+  option: string,
+  value: unknown,
+  min = 0,
+): number {
+  if (value === Infinity) return value;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    fail(owner, option, value, `an integer >= ${min} or Infinity`);
+  }
+  return value;
+}
+
+/** Throws {@link InvalidOptionError} unless `value` is a number in [0, 1]. */
+export function assertProbability(owner: string, option: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    fail(owner, option, value, 'a number between 0 and 1');
+  }
+  return value;
+}
+
+/** Throws {@link InvalidOptionError} unless `value` is a function. */
+export function assertFunction<T>(owner: string, option: string, value: T): T {
+  if (typeof value !== 'function') fail(owner, option, value, 'a function');
+  return value;
+}
+
+/** Throws {@link InvalidOptionError} unless `value` is one of `allowed`. */
+export function assertOneOf<const T extends string>(
+  owner: string,
+  option: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    fail(owner, option, value, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  }
+  return value as T;
+}
