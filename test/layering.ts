@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 /**
- * The import direction of ../ARCHITECTURE.md: which layers each layer of src/ may import.
+ * The import direction of docs/architecture.md: which layers each layer of src/ may import.
  * A layer always may import itself.
  */
 export const allowedImports: Readonly<Record<string, readonly string[]>> = {

@@ -2,6 +2,7 @@ export type { Clock, TimerHandle } from './clock.ts';
 export { realClock } from './real-clock.ts';
 export { VirtualClock, type VirtualClockOptions } from './virtual-clock.ts';
 export { createRandom, randomSeeded, type Random, type Seed } from './random.ts';
+export { channelNames, type ChannelKey } from './channels.ts';
 export {
   Emitter,
   faultlineChannel,
@@ -31,6 +32,9 @@ export {
   assertOneOf,
   assertPositiveNumber,
   assertProbability,
+  assertRecord,
+  invalidOption,
 } from './options.ts';
+export { writeFileAtomic } from './atomic-write.ts';
 export type { JsonObject, JsonValue } from './types.ts';
 export * from './errors/index.ts';

@@ -10,7 +10,16 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function fail(owner: string, option: string, value: unknown, expected: string): never {
+/**
+ * Throws the {@link InvalidOptionError} of a custom check, worded like every other option check:
+ * `owner: option 'x' must be <expected>, got <value>`.
+ */
+export function invalidOption(
+  owner: string,
+  option: string,
+  value: unknown,
+  expected: string,
+): never {
   throw new InvalidOptionError(
     `${owner}: option '${option}' must be ${expected}, got ${describe(value)}`,
     { owner, option, value, expected },
@@ -20,7 +29,7 @@ function fail(owner: string, option: string, value: unknown, expected: string): 
 /** Throws {@link InvalidOptionError} unless `value` is a finite number. */
 export function assertFiniteNumber(owner: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    fail(owner, option, value, 'a finite number');
+    invalidOption(owner, option, value, 'a finite number');
   }
   return value;
 }
@@ -28,7 +37,7 @@ export function assertFiniteNumber(owner: string, option: string, value: unknown
 /** Throws {@link InvalidOptionError} unless `value` is a finite number >= 0. */
 export function assertNonNegativeNumber(owner: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    fail(owner, option, value, 'a finite number >= 0');
+    invalidOption(owner, option, value, 'a finite number >= 0');
   }
   return value;
 }
@@ -36,7 +45,7 @@ export function assertNonNegativeNumber(owner: string, option: string, value: un
 /** Throws {@link InvalidOptionError} unless `value` is a finite number > 0. */
 export function assertPositiveNumber(owner: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(owner, option, value, 'a finite number > 0');
+    invalidOption(owner, option, value, 'a finite number > 0');
   }
   return value;
 }
@@ -44,7 +53,7 @@ export function assertPositiveNumber(owner: string, option: string, value: unkno
 /** Throws {@link InvalidOptionError} unless `value` is an integer >= `min`. */
 export function assertInteger(owner: string, option: string, value: unknown, min = 0): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    fail(owner, option, value, `an integer >= ${min}`);
+    invalidOption(owner, option, value, `an integer >= ${min}`);
   }
   return value;
 }
@@ -61,7 +70,7 @@ export function assertIntegerOrInfinity(
 ): number {
   if (value === Infinity) return value;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    fail(owner, option, value, `an integer >= ${min} or Infinity`);
+    invalidOption(owner, option, value, `an integer >= ${min} or Infinity`);
   }
   return value;
 }
@@ -69,14 +78,14 @@ export function assertIntegerOrInfinity(
 /** Throws {@link InvalidOptionError} unless `value` is a number in [0, 1]. */
 export function assertProbability(owner: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    fail(owner, option, value, 'a number between 0 and 1');
+    invalidOption(owner, option, value, 'a number between 0 and 1');
   }
   return value;
 }
 
 /** Throws {@link InvalidOptionError} unless `value` is a function. */
 export function assertFunction<T>(owner: string, option: string, value: T): T {
-  if (typeof value !== 'function') fail(owner, option, value, 'a function');
+  if (typeof value !== 'function') invalidOption(owner, option, value, 'a function');
   return value;
 }
 
@@ -88,7 +97,19 @@ export function assertOneOf<const T extends string>(
   allowed: readonly T[],
 ): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    fail(owner, option, value, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+    invalidOption(owner, option, value, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
   }
   return value as T;
+}
+
+/** Throws {@link InvalidOptionError} unless `value` is a plain (non-array) object. */
+export function assertRecord(
+  owner: string,
+  option: string,
+  value: unknown,
+): Readonly<Record<string, unknown>> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    invalidOption(owner, option, value, 'an object');
+  }
+  return value as Readonly<Record<string, unknown>>;
 }

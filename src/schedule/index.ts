@@ -1,0 +1,10 @@
+export type { Schedule, ScheduleInput } from './types.ts';
+export { constant } from './constant.ts';
+export { linear, type LinearOptions } from './linear.ts';
+export { exponential, type ExponentialOptions } from './exponential.ts';
+export { fullJitter } from './full-jitter.ts';
+export { equalJitter } from './equal-jitter.ts';
+export { decorrelatedJitter, type DecorrelatedJitterOptions } from './decorrelated-jitter.ts';
+export { upTo, type UpToLimit } from './up-to.ts';
+export { delayFromError, retryAfterFrom, type DelayFromErrorOptions } from './delay-from-error.ts';
+export { previewDelays, type PreviewDelaysOptions } from './preview-delays.ts';

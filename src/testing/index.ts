@@ -1,0 +1,1 @@
+export { expectResilient, type ResilienceExpectation } from './expect-resilient.ts';
