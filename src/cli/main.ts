@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { isInvalidOptionError } from '../core/index.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerHistory } from './commands/history.ts';
+import { UsageError } from './usage-error.ts';
+
+const { version } = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stdout is a terminal (progress bars instead of plain lines). */
+  isTty: boolean;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTty: process.stdout.isTTY,
+};
+
+/** What every command gets: where to write, and where to leave its exit code. */
+export interface CliContext {
+  readonly io: CliIo;
+  /** 0 unless the command sets it (1: a hypothesis or check failed). */
+  exitCode: number;
+}
+
+/** Builds the `faultline` command tree. */
+export function createProgram(context: CliContext): Command {
+  const { io } = context;
+  const program = new Command('faultline')
+    .description('Chaos engineering and resilience for TypeScript AI agent systems.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+  registerDemo(program, context);
+  registerHistory(program, context);
+  for (const command of program.commands)
+    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  return program;
+}
+
+/**
+ * Runs the CLI and returns its exit code: 0 success, 1 a hypothesis or check failed, 2 a usage
+ * mistake, 3 an unexpected error.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const context: CliContext = { io, exitCode: 0 };
+  const program = createProgram(context);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has already printed its message (and help) for usage mistakes
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError || isInvalidOptionError(error)) {
+      io.stderr(`faultline: ${(error as Error).message}\n`);
+      if (error instanceof UsageError && error.hint !== undefined)
+        io.stderr(`  hint: ${error.hint}\n`);
+      return 2;
+    }
+    const verbose = argv.includes('--verbose');
+    io.stderr(
+      `faultline: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    if (verbose && error instanceof Error && error.stack !== undefined)
+      io.stderr(`${error.stack}\n`);
+    else io.stderr('  hint: run again with --verbose for details\n');
+    return 3;
+  }
+}
