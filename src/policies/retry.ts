@@ -2,7 +2,7 @@ import {
   assertFunction,
   assertIntegerOrInfinity,
   Emitter,
-  InvalidOptionError,
+  invalidOption,
   isBudgetExceededError,
   isInvalidOptionError,
   isLoopDetectedError,
@@ -198,10 +198,7 @@ export class RetryPolicy implements Policy {
     for (const [key, entry] of Object.entries(options.classes ?? {})) {
       const limits: unknown = entry;
       if (typeof limits !== 'object' || limits === null) {
-        throw new InvalidOptionError(
-          `${owner}: option 'classes.${key}' must be an object, got ${String(limits)}`,
-          { owner, option: `classes.${key}`, value: limits, expected: 'an object' },
-        );
+        invalidOption(owner, `classes.${key}`, limits, 'an object');
       }
       const { maxAttempts, schedule } = limits as RetryClassOptions;
       classes.set(key, {
@@ -216,15 +213,7 @@ export class RetryPolicy implements Policy {
       });
     }
     if (classes.size > 0 && this.#classify === undefined) {
-      throw new InvalidOptionError(
-        `${owner}: option 'classify' must be a function when 'classes' is set, got undefined`,
-        {
-          owner,
-          option: 'classify',
-          value: undefined,
-          expected: "a function when 'classes' is set",
-        },
-      );
+      invalidOption(owner, 'classify', undefined, "a function when 'classes' is set");
     }
     this.#classes = classes;
     this.#budget = options.budget;
