@@ -73,6 +73,17 @@ describe('import direction (ARCHITECTURE.md)', () => {
     expect(checkFile(src, file('experiments/x.ts'), "import { z } from 'zod';")).toEqual([]);
   });
 
+  it('lets tests import any layer, but never cli/', () => {
+    expect(
+      checkFile(src, file('metrics/x.test.ts'), "import { retry } from '../policies/index.ts';"),
+    ).toEqual([]);
+    expect(
+      checkFile(src, file('metrics/x.test.ts'), "import { main } from '../cli/main.ts';").map(
+        (v) => v.reason,
+      ),
+    ).toEqual(['nothing imports cli/']);
+  });
+
   it('allows what the table allows', () => {
     expect(checkFile(src, file('proxy/x.ts'), "import { m } from '../metrics/index.ts';")).toEqual(
       [],

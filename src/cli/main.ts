@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isInvalidOptionError } from '../core/index.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerHistory } from './commands/history.ts';
 import { UsageError } from './usage-error.ts';
@@ -41,6 +42,7 @@ export function createProgram(context: CliContext): Command {
     .exitOverride();
   registerDemo(program, context);
   registerHistory(program, context);
+  registerDashboard(program, context);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
