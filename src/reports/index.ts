@@ -1,0 +1,17 @@
+export {
+  chaosReportJson,
+  chaosStandard,
+  chaosVerdict,
+  renderChaosReportJson,
+  renderChaosReportMarkdown,
+  writeChaosReport,
+  type ChaosReportError,
+  type ChaosReportFailedOperation,
+  type ChaosReportInjection,
+  type ChaosReportInput,
+  type ChaosReportJson,
+  type ChaosReportOptions,
+  type ChaosReportTarget,
+  type ChaosVerdict,
+  type WriteChaosReportOptions,
+} from './chaos-report.ts';
