@@ -4,6 +4,7 @@ import { isInvalidOptionError } from '../core/index.ts';
 import { registerDashboard } from './commands/dashboard.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerHistory } from './commands/history.ts';
+import { registerProxy } from './commands/proxy.ts';
 import { UsageError } from './usage-error.ts';
 
 const { version } = JSON.parse(
@@ -43,6 +44,7 @@ export function createProgram(context: CliContext): Command {
   registerDemo(program, context);
   registerHistory(program, context);
   registerDashboard(program, context);
+  registerProxy(program, context);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
