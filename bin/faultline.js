@@ -10,5 +10,5 @@ if (major < 22 || (major === 22 && minor < 18)) {
 }
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
 const entry = existsSync(compiled) ? compiled : new URL('../src/cli/main.ts', import.meta.url);
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const { runAsProcess } = await import(entry.href);
+await runAsProcess(process.argv.slice(2));

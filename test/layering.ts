@@ -13,9 +13,9 @@ export const allowedImports: Readonly<Record<string, readonly string[]>> = {
   intercept: ['core', 'faults'],
   metrics: ['core'],
   proxy: ['core', 'faults', 'metrics'],
-  mcp: ['core', 'faults', 'policies'],
-  'ai-sdk': ['core', 'faults', 'policies'],
-  agents: ['core', 'policies', 'faults'],
+  mcp: ['core', 'schedule', 'faults', 'policies'],
+  'ai-sdk': ['core', 'schedule', 'faults', 'policies'],
+  agents: ['core', 'schedule', 'policies', 'faults'],
   experiments: [
     'core',
     'schedule',

@@ -8,6 +8,8 @@ export interface FlagSpec<T> {
   readonly description: string;
   /** Turns the raw text into the field's value; throws {@link UsageError} on bad input. */
   readonly parse?: (raw: string, flag: string) => T;
+  /** The flag may be given several times; `parse` returns an array and the results are joined. */
+  readonly repeatable?: boolean;
   /** Shown in `--help`; the command applies its own defaults. */
   readonly defaultDescription?: string;
 }

@@ -4,6 +4,7 @@ import { isInvalidOptionError } from '../core/index.ts';
 import { registerDashboard } from './commands/dashboard.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerHistory } from './commands/history.ts';
+import { registerMcpProxy } from './commands/mcp-proxy.ts';
 import { registerProxy } from './commands/proxy.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -30,6 +31,8 @@ export interface CliContext {
   readonly io: CliIo;
   /** 0 unless the command sets it (1: a hypothesis or check failed). */
   exitCode: number;
+  /** Set by commands after which the process must end even if handles linger. */
+  exitNow: boolean;
 }
 
 /** Builds the `faultline` command tree. */
@@ -45,6 +48,7 @@ export function createProgram(context: CliContext): Command {
   registerHistory(program, context);
   registerDashboard(program, context);
   registerProxy(program, context);
+  registerMcpProxy(program, context);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
@@ -55,21 +59,34 @@ export function createProgram(context: CliContext): Command {
  * mistake, 3 an unexpected error.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const context: CliContext = { io, exitCode: 0 };
+  return (await execute(argv, io)).exitCode;
+}
+
+/** Runs the CLI as the `faultline` process: sets the exit code, or exits when a command asks. */
+export async function runAsProcess(argv: readonly string[]): Promise<void> {
+  const context = await execute(argv, processIo);
+  if (context.exitNow) process.exit(context.exitCode);
+  process.exitCode = context.exitCode;
+}
+
+async function execute(argv: readonly string[], io: CliIo): Promise<CliContext> {
+  const context: CliContext = { io, exitCode: 0, exitNow: false };
   const program = createProgram(context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return context.exitCode;
+    return context;
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander has already printed its message (and help) for usage mistakes
-      return error.exitCode === 0 ? 0 : 2;
+      context.exitCode = error.exitCode === 0 ? 0 : 2;
+      return context;
     }
     if (error instanceof UsageError || isInvalidOptionError(error)) {
       io.stderr(`faultline: ${(error as Error).message}\n`);
       if (error instanceof UsageError && error.hint !== undefined)
         io.stderr(`  hint: ${error.hint}\n`);
-      return 2;
+      context.exitCode = 2;
+      return context;
     }
     const verbose = argv.includes('--verbose');
     io.stderr(
@@ -78,6 +95,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     if (verbose && error instanceof Error && error.stack !== undefined)
       io.stderr(`${error.stack}\n`);
     else io.stderr('  hint: run again with --verbose for details\n');
-    return 3;
+    context.exitCode = 3;
+    return context;
   }
 }
