@@ -40,7 +40,11 @@ const fixture: ChaosReportInput = {
       operation: 0,
       fault: 'api-reset',
       kind: 'network',
-      target: { operation: 'fetch', url: 'https://api.example.com/v1/items', host: 'api.example.com' },
+      target: {
+        operation: 'fetch',
+        url: 'https://api.example.com/v1/items',
+        host: 'api.example.com',
+      },
       effect: { type: 'fail' },
       recovered: true,
       message: "network 'api-reset' on fetch: fail Error ECONNRESET: read ECONNRESET",
@@ -65,7 +69,8 @@ const fixture: ChaosReportInput = {
       target: { operation: 'llm.generate', agent: 'marketing' },
       effect: { type: 'fail' },
       recovered: false,
-      message: "error 'llm-429' on llm.generate: fail HttpStatusError rate_limit_exceeded: 429 | retry",
+      message:
+        "error 'llm-429' on llm.generate: fail HttpStatusError rate_limit_exceeded: 429 | retry",
       error: { name: 'RateLimitError', message: '429 Too Many Requests\nretry later', status: 429 },
     },
     {
@@ -227,7 +232,9 @@ describe('renderChaosReportMarkdown', () => {
     const error = thrown(() => renderChaosReportMarkdown(fixture, { minRecoveryRate: 1.5 }));
     expect(isInvalidOptionError(error)).toBe(true);
     expect((error as Error).message).toMatch(/chaos report.*minRecoveryRate.*1\.5/);
-    expect(isInvalidOptionError(thrown(() => chaosVerdict(fixture, { maxCrashes: -1 })))).toBe(true);
+    expect(isInvalidOptionError(thrown(() => chaosVerdict(fixture, { maxCrashes: -1 })))).toBe(
+      true,
+    );
     expect(
       isInvalidOptionError(thrown(() => renderChaosReportJson(fixture, { maxInjections: 0.5 }))),
     ).toBe(true);

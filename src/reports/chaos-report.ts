@@ -253,7 +253,10 @@ function judge(input: ChaosReportInput, o: Resolved): { verdict: ChaosVerdict; d
  * Judges a chaos test's result against "≥ 90% recovery at 30% failure rate, 0 crashes" (or the
  * thresholds in `options`).
  */
-export function chaosVerdict(input: ChaosReportInput, options: ChaosReportOptions = {}): ChaosVerdict {
+export function chaosVerdict(
+  input: ChaosReportInput,
+  options: ChaosReportOptions = {},
+): ChaosVerdict {
   return judge(input, resolve(options)).verdict;
 }
 
@@ -313,7 +316,10 @@ export function renderChaosReportMarkdown(
     ['Recovery rate', percent(input.recoveryRate)],
   ];
   if (input.killSwitch !== undefined) {
-    rows.push(['Stopped early', `kill switch (${input.killSwitch.trigger}): ${input.killSwitch.detail}`]);
+    rows.push([
+      'Stopped early',
+      `kill switch (${input.killSwitch.trigger}): ${input.killSwitch.detail}`,
+    ]);
   } else if (input.stopReason !== undefined) {
     rows.push(['Stopped early', input.stopReason]);
   }
