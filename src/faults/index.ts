@@ -27,6 +27,7 @@ export {
   registerFaultKind,
   resolveFaultKind,
 } from './registry.ts';
+export { loadChaosConfig } from './load-chaos-config.ts';
 export { resolveChaosConfig, type ChaosConfig, type ResolvedChaosConfig } from './config.ts';
 export { chaosConfigFromEnv, chaosEnvVariables } from './env.ts';
 export {
