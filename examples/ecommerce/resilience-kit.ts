@@ -84,7 +84,7 @@ export interface ResilienceSettings {
   readonly breakerThreshold: number;
   /** How long an open breaker waits before probing. @default 30_000 */
   readonly breakerResetMs: number;
-  /** Attempts per checkpoint save or load. @default 3 */
+  /** Attempts per checkpoint save or load. @default 5 */
   readonly storeAttempts: number;
 }
 
@@ -103,7 +103,7 @@ export const defaultResilienceSettings: ResilienceSettings = {
   maxRepeats: 10,
   breakerThreshold: 5,
   breakerResetMs: 30_000,
-  storeAttempts: 3,
+  storeAttempts: 5,
 };
 
 /** What one run counted. */
