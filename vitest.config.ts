@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     pool: 'forks',
+    setupFiles: ['test/fast-check-seed.ts'],
     testTimeout: 20_000,
   },
 });

@@ -6,6 +6,8 @@ import { registerDemo } from './commands/demo.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerMcpProxy } from './commands/mcp-proxy.ts';
 import { registerProxy } from './commands/proxy.ts';
+import { registerReplay } from './commands/replay.ts';
+import { registerScenarios } from './commands/scenarios.ts';
 import { UsageError } from './usage-error.ts';
 
 const { version } = JSON.parse(
@@ -45,6 +47,8 @@ export function createProgram(context: CliContext): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
   registerDemo(program, context);
+  registerScenarios(program, context);
+  registerReplay(program, context);
   registerHistory(program, context);
   registerDashboard(program, context);
   registerProxy(program, context);

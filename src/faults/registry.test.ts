@@ -70,6 +70,14 @@ describe('fault registry', () => {
     expect(typo.option).toBe('msec');
     expect(typo.expected).toMatch(/unknown field; known fields: .*'ms'/);
 
+    expect(createFault({ kind: 'crash', maxInjections: 2 }).maxInjections).toBe(2);
+    expect(createFault({ kind: 'crash' }).maxInjections).toBeUndefined();
+    for (const bad of [0, 1.5, -1, '1']) {
+      const max = errorOf(() => createFault({ kind: 'crash', maxInjections: bad }));
+      expect(max.option).toBe('maxInjections');
+      expect(max.expected).toBe('an integer >= 1');
+    }
+
     const both = errorOf(() => createFault({ kind: 'crash', probability: 0.1, toxicity: 0.1 }));
     expect(both.option).toBe('toxicity');
 

@@ -35,7 +35,7 @@ const aliases = new Map<string, string>([
   ['http-error', 'error'],
 ]);
 
-const commonFields = ['kind', 'name', 'probability', 'toxicity', 'target'];
+const commonFields = ['kind', 'name', 'probability', 'toxicity', 'target', 'maxInjections'];
 const kindName = /^[a-z][a-z0-9-]*$/;
 
 function normalise(name: string): string {
@@ -127,6 +127,7 @@ export function buildFault(spec: unknown, owner: string, path: string): Fault {
   if (probability !== undefined && toxicity !== undefined) {
     read.fail('toxicity', toxicity, "absent when 'probability' is set (they are the same thing)");
   }
+  const maxInjections = read.number('maxInjections', { min: 1, integer: true });
   const target = compileTarget(spec.target, owner, read.path('target'));
   const behaviour = factory(read, spec as FaultSpec);
   read.finish();
@@ -135,6 +136,7 @@ export function buildFault(spec: unknown, owner: string, path: string): Fault {
     name,
     probability: probability ?? toxicity,
     target,
+    maxInjections,
     spec: spec as FaultSpec,
     effect: behaviour.effect.bind(behaviour),
   };

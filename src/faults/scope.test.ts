@@ -125,4 +125,65 @@ describe('ChaosScope', () => {
     const scope = scopeWith([fault]);
     expect(scope.plan(site)?.injections[0]?.fault).toBe(fault);
   });
+  describe('maxInjections', () => {
+    it('applies a fault at most that many times per scope, then lets calls through', async () => {
+      const crashOnce = createFault({ kind: 'crash', probability: 1, maxInjections: 1 });
+      const scope = scopeWith([crashOnce]);
+      await expect(scope.execute(site, () => 1)).rejects.toThrow(/injected crash/);
+      await expect(scope.execute(site, () => 2)).resolves.toBe(2);
+      await expect(scope.execute(site, () => 3)).resolves.toBe(3);
+      expect(scope.journal.injections).toHaveLength(1);
+      // A second scope (another run) with the same fault object has its own count.
+      const next = scopeWith([crashOnce]);
+      await expect(next.execute(site, () => 1)).rejects.toThrow(/injected crash/);
+      await expect(next.execute(site, () => 2)).resolves.toBe(2);
+    });
+
+    it('counts per fault, and only on matching calls', async () => {
+      const scope = scopeWith([
+        { kind: 'crash', name: 'twice', probability: 1, maxInjections: 2, target: { tool: 'a' } },
+        { kind: 'crash', name: 'always', probability: 1, target: { tool: 'b' } },
+      ]);
+      const call = (tool: string) =>
+        scope
+          .execute({ operation: `tool:${tool}`, tool }, () => 'ok')
+          .then(
+            () => 'ok',
+            () => 'crash',
+          );
+      const outcomes: string[] = [];
+      for (const tool of ['b', 'a', 'b', 'a', 'a', 'b', 'a']) outcomes.push(await call(tool));
+      expect(outcomes).toEqual(['crash', 'crash', 'crash', 'crash', 'ok', 'crash', 'ok']);
+      const byFault = scope.journal.injections.map((r) => r.fault);
+      expect(byFault.filter((f) => f === 'twice')).toHaveLength(2);
+      expect(byFault.filter((f) => f === 'always')).toHaveLength(3);
+    });
+
+    it('does not count a masked injection', async () => {
+      const scope = scopeWith([
+        { kind: 'error', name: 'first', type: 'unavailable', probability: 1, maxInjections: 1 },
+        { kind: 'crash', name: 'masked-once', probability: 1, maxInjections: 1 },
+      ]);
+      // Call 1: 'first' fails the call, 'masked-once' is masked; call 2: 'masked-once' applies.
+      await expect(scope.execute(site, () => 1)).rejects.toMatchObject({ status: 503 });
+      await expect(scope.execute(site, () => 1)).rejects.toThrow(/injected crash/);
+      await expect(scope.execute(site, () => 1)).resolves.toBe(1);
+      expect(scope.journal.injections.map((r) => `${r.fault}:${r.outcome}`)).toEqual([
+        'first:injected',
+        'masked-once:masked',
+        'masked-once:injected',
+      ]);
+    });
+
+    it('stops drawing once reached, so a later fault of the scope is not shifted', () => {
+      const latency = { kind: 'latency', name: 'slow', ms: 5, probability: 0.5 };
+      const capped = scopeWith([{ kind: 'crash', probability: 1, maxInjections: 1 }, latency]);
+      const free = scopeWith([latency]);
+      const pattern = (scope: ChaosScope) =>
+        Array.from({ length: 20 }, () =>
+          scope.plan(site)?.injections.some((i) => i.fault.name === 'slow') === true ? 1 : 0,
+        ).join('');
+      expect(pattern(capped)).toBe(pattern(free));
+    });
+  });
 });

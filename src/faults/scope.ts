@@ -66,6 +66,8 @@ export interface ExecuteOptions {
 interface FaultRuntime {
   readonly random: Random;
   readonly state: Map<string, unknown>;
+  /** Injections applied in this scope (for `maxInjections`). */
+  injected: number;
 }
 
 const phase: Readonly<Record<FaultEffectType, number>> = {
@@ -213,6 +215,8 @@ export class ChaosScope {
       if (config.types !== undefined && !config.types.has(fault.kind)) return;
       if (fault.target !== undefined && !fault.target(site)) return;
       const context = this.#context(fault, site, now, local);
+      const max = fault.maxInjections;
+      if (max !== undefined && (this.#runtimes.get(fault) as FaultRuntime).injected >= max) return;
       const sticky = fault.sticky?.(context);
       if (sticky !== undefined) {
         add(fault, sticky);
@@ -353,7 +357,7 @@ export class ChaosScope {
     let runtime = this.#runtimes.get(fault);
     if (runtime === undefined) {
       const label = local ? `fault:${fault.name}@${site.operation}` : `fault:${fault.name}`;
-      runtime = { random: this.#root.fork(label), state: new Map() };
+      runtime = { random: this.#root.fork(label), state: new Map(), injected: 0 };
       this.#runtimes.set(fault, runtime);
     }
     return {
@@ -395,6 +399,8 @@ export class ChaosScope {
       this.journal.append(record);
       if (this.#injected.active) this.#injected.emit(record);
       if (!terminal) {
+        const runtime = this.#runtimes.get(fault);
+        if (runtime !== undefined) runtime.injected++;
         injections.push({ fault, effect, record });
         operation?.injections.push(record);
         if (effect.type === 'pressure') this.#hold(fault, effect);

@@ -91,6 +91,13 @@ export interface FaultSpec {
   /** Same as `probability`, as Toxiproxy calls it. */
   readonly toxicity?: number;
   /**
+   * Most times the fault is applied within one scope (one run): `1` for a fault that strikes
+   * once, e.g. an agent that crashes once and then recovers when restarted. Once reached, the
+   * fault no longer draws or fires in that scope; a masked injection does not count.
+   * @default unlimited
+   */
+  readonly maxInjections?: number;
+  /**
    * Which calls the fault applies to.
    * @default every call
    */
@@ -196,6 +203,11 @@ export interface Fault extends FaultBehaviour {
   readonly probability: number | undefined;
   /** Which calls it applies to; `undefined` for every call. */
   readonly target: TargetMatcher | undefined;
+  /**
+   * Most times it is applied per scope; `undefined` (or absent) for no limit. See
+   * {@link FaultSpec.maxInjections}.
+   */
+  readonly maxInjections?: number | undefined;
   /** The spec it was created from (for journals and reports). */
   readonly spec: FaultSpec;
 }
@@ -203,7 +215,7 @@ export interface Fault extends FaultBehaviour {
 /**
  * Builds a fault kind's behaviour from its spec. Read the kind's own fields through `read`
  * (which validates them and, afterwards, rejects unknown ones); the common fields (`kind`,
- * `name`, `probability`, `toxicity`, `target`) are handled by the registry.
+ * `name`, `probability`, `toxicity`, `target`, `maxInjections`) are handled by the registry.
  *
  * @example
  * ```ts
