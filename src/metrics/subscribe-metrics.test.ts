@@ -230,6 +230,17 @@ describe('subscribeMetrics with real producers', () => {
     expect(recorder.progress().runsInFlight).toBe(0);
   });
 
+  it('leaves out the channels it is told to ignore', () => {
+    const { recorder } = setup({ ignore: [channelNames.agentNote] });
+    recorder.startRun({ runId: 'r' });
+    channel(channelNames.agentNote).publish({ source: 'a', event: { runId: 'r', note: 'n' } });
+    channel(channelNames.agentFailed).publish({ source: 'a', event: { runId: 'r', agent: 'a' } });
+    expect(channel(channelNames.agentNote).hasSubscribers).toBe(false);
+    expect(recorder.recordRun({ runId: 'r', success: true }).counters).toEqual({
+      agentFailed: 1,
+    });
+  });
+
   it('stops counting once disposed', async () => {
     const { clock, recorder, random } = setup();
     subscription?.dispose();

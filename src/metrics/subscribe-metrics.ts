@@ -21,6 +21,12 @@ export interface SubscribeMetricsOptions {
    */
   channels?: readonly string[];
   /**
+   * Channels of `channelNames` to leave out, e.g. high-volume bookkeeping a long campaign does
+   * not need in its event log.
+   * @default []
+   */
+  ignore?: readonly string[];
+  /**
    * The run a message belongs to, asked when the message is published. Channels publish
    * synchronously in the producer's async context, so an `AsyncLocalStorage` the campaign
    * runner sets around each run works here.
@@ -74,6 +80,7 @@ export function subscribeMetrics(
     ...Object.keys(handlers),
   ]);
   const listeners: [string, (message: unknown, name: string | symbol) => void][] = [];
+  for (const name of options.ignore ?? []) names.delete(name);
   for (const name of names) {
     const handler = handlers[name];
     const listener = (message: unknown): void => {

@@ -1,5 +1,6 @@
 import type { Workflow, WorkflowRunResult } from '../../agents/index.ts';
 import {
+  channelNames,
   assertFunction,
   assertInteger,
   assertNonNegativeNumber,
@@ -25,6 +26,21 @@ import { executeRun, runSeed, type InputFactory, type RunOutcome } from './execu
 import { recordRunMetrics } from './record-run-metrics.ts';
 import { currentRunOf, observePolicies } from './run-frame.ts';
 import { ScenarioTally } from './scenario-tally.ts';
+
+/**
+ * Agents' own bookkeeping (every step started or completed, notes, side effects, checkpoint
+ * saves) is left out of the campaign's event log: it is most of the volume and none of the
+ * evidence. Failures, recoveries and healing reach the recorder directly.
+ */
+const bookkeeping: readonly string[] = [
+  channelNames.agentStarted,
+  channelNames.agentCompleted,
+  channelNames.agentNote,
+  channelNames.agentSideEffect,
+  channelNames.agentRunStarted,
+  channelNames.agentRunCompleted,
+  channelNames.checkpointSaved,
+];
 
 /**
  * Drives a virtual clock until `work` settles; the default is `clock.run(work)`. A system doing
@@ -371,7 +387,10 @@ export async function runCampaign<I, R extends WorkflowRunResult>(
   const subscription =
     options.subscribe === false
       ? undefined
-      : subscribeMetrics(recorder, { currentRun: () => currentRunOf(campaign) });
+      : subscribeMetrics(recorder, {
+          ignore: bookkeeping,
+          currentRun: () => currentRunOf(campaign),
+        });
   try {
     const pool = Promise.all(
       Array.from({ length: Math.min(concurrency, jobs.length) }, () => worker()),
