@@ -111,6 +111,14 @@ describe('exportMetrics', () => {
     expect(summary.campaign.mttrMs).toMatchObject({ n: 1, p50: 250, p99: 250 });
   });
 
+  it('uses the timestamp it is given in the file names', async () => {
+    const result = await exportMetrics(recorded(), { dir, timestamp: '2026-01-02T03-04-05-006Z' });
+    expect(result.timestamp).toBe('2026-01-02T03-04-05-006Z');
+    expect(result.files.events).toBe(
+      join(dir, 'faultline-metrics-2026-01-02T03-04-05-006Z-events.csv'),
+    );
+  });
+
   it('writes CSV a spreadsheet reads back field for field', async () => {
     const recorder = recorded();
     const { files } = await exportMetrics(recorder, { dir, prefix: 'campaign' });

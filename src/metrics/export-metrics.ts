@@ -18,6 +18,12 @@ export interface ExportMetricsOptions {
    * @default {} (formula guard on)
    */
   csv?: CsvOptions;
+  /**
+   * The timestamp in the file names, e.g. the wall-clock start of a campaign run in virtual
+   * time (whose clock runs hours ahead).
+   * @default metricsTimestamp(snapshot.generatedAt)
+   */
+  timestamp?: string;
 }
 
 /** What {@link exportMetrics} wrote. */
@@ -175,7 +181,7 @@ export async function exportMetrics(
     invalidOption(owner, 'prefix', prefix, 'a non-empty file-name part without / or \\');
   }
   const snapshot = source instanceof MetricsRecorder ? source.snapshot() : source;
-  const timestamp = metricsTimestamp(snapshot.generatedAt);
+  const timestamp = options.timestamp ?? metricsTimestamp(snapshot.generatedAt);
   const base = join(options.dir, `${prefix}-${timestamp}`);
   const files = {
     full: `${base}-full.json`,

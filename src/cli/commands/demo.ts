@@ -336,8 +336,12 @@ export async function writeCampaignReports(
   result: CampaignResult,
   recorder: MetricsRecorder,
   dir: string,
+  timestamp?: string,
 ): Promise<string[]> {
-  const exported = await exportMetrics(recorder, { dir });
+  const exported = await exportMetrics(recorder, {
+    dir,
+    ...(timestamp === undefined ? {} : { timestamp }),
+  });
   const chaosInput = chaosReportInputOf(result);
   const title = `Chaos report: ${result.name} (${result.runs} runs, seed ${result.seed})`;
   const files = {
@@ -438,7 +442,7 @@ export function registerDemo(program: Command, context: CliContext): void {
 
     let files: string[] = [];
     const dir = config.output ?? join('reports', stamp);
-    if (config.reports !== false) files = await writeCampaignReports(result, recorder, dir);
+    if (config.reports !== false) files = await writeCampaignReports(result, recorder, dir, stamp);
     let historyId: string | undefined;
     const db = config.db ?? defaultHistoryPath;
     if (config.history !== false) {
