@@ -5,6 +5,8 @@ import {
   circuitBreaker,
   constant,
   consecutiveFailures,
+  defaultErrorClassifier,
+  defaultShouldRetry,
   exponential,
   fallback,
   fullJitter,
@@ -38,6 +40,12 @@ import {
   ToolUnavailableError,
 } from './errors.ts';
 import type { GenerateRequest, GenerateResult, LanguageModel } from './llm.ts';
+
+/** Model failures worth another attempt: not an exhausted quota, bad credentials or an oversized prompt. */
+function isRetryableModelFailure(error: unknown): boolean {
+  const kind = defaultErrorClassifier(error);
+  return kind !== 'auth' && kind !== 'contextLength' && defaultShouldRetry(error);
+}
 import type { Answer } from './prompts.ts';
 import type { EcommerceTools, ToolName } from './tools.ts';
 
@@ -178,6 +186,7 @@ export class ResilienceKit {
       retry: retry({
         name: 'llm-retry',
         maxAttempts: s.llmAttempts,
+        shouldRetry: isRetryableModelFailure,
         schedule: whole(fullJitter(exponential({ initialDelayMs: 2_000, maxDelayMs: 20_000 }))),
         clock,
         random: random.fork('retry:llm'),

@@ -6,6 +6,9 @@ import { registerDemo } from './commands/demo.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerMcpProxy } from './commands/mcp-proxy.ts';
 import { registerProxy } from './commands/proxy.ts';
+import { registerRun } from './commands/run.ts';
+import { registerReport } from './commands/report.ts';
+import { registerCatalog } from './commands/catalog.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerScenarios } from './commands/scenarios.ts';
 import { UsageError } from './usage-error.ts';
@@ -47,6 +50,9 @@ export function createProgram(context: CliContext): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
   registerDemo(program, context);
+  registerRun(program, context);
+  registerReport(program, context);
+  registerCatalog(program, context);
   registerScenarios(program, context);
   registerReplay(program, context);
   registerHistory(program, context);

@@ -63,6 +63,15 @@ describe('defaultErrorClassifier', () => {
 
   it('treats an exhausted quota as auth (not worth retrying)', () => {
     expect(classify(withFields('quota', { status: 429, code: 'insufficient_quota' }))).toBe('auth');
+    expect(classify(withFields('insufficient_quota: the budget is spent', { status: 429 }))).toBe(
+      'auth',
+    );
+    expect(
+      classify(withFields('You exceeded your current quota, check your plan', { status: 429 })),
+    ).toBe('auth');
+    expect(classify(withFields('Rate limit reached for requests', { status: 429 }))).toBe(
+      'rateLimit',
+    );
   });
 
   it('returns unknown for anything else, including non-errors and cycles', () => {

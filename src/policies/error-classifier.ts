@@ -62,6 +62,9 @@ const validationNames = new Set([
 const contextLengthMessage =
   /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|exceeds the maximum number of tokens/i;
 
+const quotaMessage =
+  /insufficient[_ ]quota|exceeded your (?:current )?quota|quota (?:is )?(?:exceeded|exhausted|spent)/i;
+
 type Fields = Record<string, unknown>;
 
 function fields(value: unknown): Fields | undefined {
@@ -119,6 +122,7 @@ export function defaultErrorClassifier(error: unknown): ErrorClass {
   }
   const message = typeof top.message === 'string' ? top.message : '';
   if (contextLengthMessage.test(message)) return 'contextLength';
+  if (quotaMessage.test(message)) return 'auth';
   const status = statusOf(top);
   if (status !== undefined) {
     if (status === 408) return 'timeout';
