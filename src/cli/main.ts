@@ -74,6 +74,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
 /** Runs the CLI as the `faultline` process: sets the exit code, or exits when a command asks. */
 export async function runAsProcess(argv: readonly string[]): Promise<void> {
+  // `faultline … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const context = await execute(argv, processIo);
   if (context.exitNow) process.exit(context.exitCode);
   process.exitCode = context.exitCode;
