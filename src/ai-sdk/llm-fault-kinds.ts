@@ -4,16 +4,16 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4StreamResult,
 } from '@ai-sdk/provider';
-import { createRandom, markInjected, type Random } from '../core/index.ts';
+import { markInjected, type Random } from '../core/index.ts';
 import {
   createSystemError,
   registerFaultKind,
   resolveFaultKind,
-  type FaultContext,
   type FaultEffect,
   type FaultFactory,
   type FaultSpec,
 } from '../faults/index.ts';
+import { injectionRandom } from '../faults/kinds/json-tools.ts';
 import {
   isContentPart,
   mapGeneratedToolCalls,
@@ -168,10 +168,6 @@ function modelTransform(description: string, apply: ModelTransform): FaultEffect
   };
   modelTransforms.add(fn);
   return { type: 'transform', description, transform: fn };
-}
-
-function injectionRandom(context: FaultContext): Random {
-  return createRandom(`${context.random.seed}#${context.random.int(0, 0x7fffffff)}`);
 }
 
 function pick<T>(items: readonly T[], random: Random): T {

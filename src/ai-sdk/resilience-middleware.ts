@@ -17,7 +17,6 @@ import {
   isBudgetExceededError,
   isCircuitOpenError,
   isInvalidOptionError,
-  neverAbortedSignal,
   randomSeeded,
   realClock,
   type Event,
@@ -36,6 +35,7 @@ import {
   type PolicyOptions,
   type RetryOptions,
 } from '../policies/index.ts';
+import { attemptFailureObserver } from '../policies/attempt-failure-observer.ts';
 import { IncompleteResponseError, type IncompleteReason } from './incomplete-response-error.ts';
 import { isRetryableModelError } from './model-error-classifier.ts';
 import { modelRetrySchedule } from './model-retry-schedule.ts';
@@ -395,34 +395,17 @@ export function resilienceMiddleware(
         attempts = context.attempt;
         return call(model, context);
       };
-      // Sits between the retry and the rest, so each failure is seen as the retry sees it
-      // (an aggressive timeout settles before the abandoned attempt does).
-      const observer: Policy = {
-        execute<T>(
-          fn: (context: PolicyContext) => T | PromiseLike<T>,
-          input?: AbortSignal | PolicyContext,
-        ): Promise<T> {
-          const context: PolicyContext =
-            input === undefined || input instanceof AbortSignal
-              ? { signal: input ?? neverAbortedSignal, attempt: 1 }
-              : input;
-          return Promise.resolve()
-            .then(() => fn(context))
-            .catch((error: unknown) => {
-              if (!isCircuitOpenError(error)) {
-                emit({
-                  model: label,
-                  operation,
-                  decision: 'attempt-failed',
-                  attempt: context.attempt,
-                  error,
-                });
-              }
-              throw error;
-            });
-        },
-      };
-      policies.push(observer);
+      policies.push(
+        attemptFailureObserver((error, context) => {
+          emit({
+            model: label,
+            operation,
+            decision: 'attempt-failed',
+            attempt: context.attempt,
+            error,
+          });
+        }),
+      );
       const breaker = breakerOf(model);
       if (breaker !== undefined) policies.push(breaker);
       if (timeout !== undefined) policies.push(timeout);

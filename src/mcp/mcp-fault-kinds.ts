@@ -1,12 +1,12 @@
-import { createRandom, type Random } from '../core/index.ts';
+import type { Random } from '../core/index.ts';
 import {
   registerFaultKind,
   resolveFaultKind,
-  type FaultContext,
   type FaultEffect,
   type FaultFactory,
   type FaultSpec,
 } from '../faults/index.ts';
+import { injectionRandom } from '../faults/kinds/json-tools.ts';
 import type { JsonRpcMessage } from './json-rpc.ts';
 import { McpFaultAction } from './mcp-fault-action.ts';
 
@@ -166,10 +166,6 @@ function messageTransform(
 
 function fail(error: Error): FaultEffect {
   return { type: 'fail', error };
-}
-
-function injectionRandom(context: FaultContext): Random {
-  return createRandom(`${context.random.seed}#${context.random.int(0, 0x7fffffff)}`);
 }
 
 function pickMode<T>(modes: readonly T[], random: Random): T {

@@ -24,6 +24,7 @@ import {
   type PolicyOptions,
   type RetryOptions,
 } from '../policies/index.ts';
+import { attemptFailureObserver } from '../policies/attempt-failure-observer.ts';
 import { classifyMcpError, isTransientMcpError } from './mcp-error-classifier.ts';
 import { isMcpToolResultError, McpToolResultError } from './mcp-tool-result-error.ts';
 
@@ -293,33 +294,6 @@ export function withMcpResilience<C extends McpToolCaller>(
         return result;
       });
     };
-    // Sits between the retry and the rest, so each failure is reported as the retry sees it (an
-    // aggressive timeout settles before the abandoned attempt does).
-    const observer: Policy = {
-      execute<T>(
-        fn: (context: PolicyContext) => T | PromiseLike<T>,
-        input?: AbortSignal | PolicyContext,
-      ): Promise<T> {
-        const context: PolicyContext =
-          input === undefined || input instanceof AbortSignal
-            ? { signal: input ?? signal, attempt: 1 }
-            : input;
-        return Promise.resolve()
-          .then(() => fn(context))
-          .catch((error: unknown) => {
-            if (!isCircuitOpenError(error)) {
-              emit({
-                tool,
-                decision: 'attempt-failed',
-                attempt: context.attempt,
-                error,
-                failureClass: classifyMcpError(error),
-              });
-            }
-            throw error;
-          });
-      },
-    };
     const inner: Policy[] = [];
     let retry: RetryPolicy | undefined;
     if (retryOptions !== undefined) {
@@ -335,7 +309,17 @@ export function withMcpResilience<C extends McpToolCaller>(
       });
       inner.push(retry);
     }
-    inner.push(observer);
+    inner.push(
+      attemptFailureObserver((error, context) => {
+        emit({
+          tool,
+          decision: 'attempt-failed',
+          attempt: context.attempt,
+          error,
+          failureClass: classifyMcpError(error),
+        });
+      }),
+    );
     if (breaker !== undefined) inner.push(breaker);
     if (timeout !== undefined) inner.push(timeout);
     const subscription =

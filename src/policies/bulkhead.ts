@@ -5,16 +5,14 @@ import {
   assertPositiveNumber,
   BulkheadRejectedError,
   Emitter,
-  neverAbortedSignal,
   realClock,
   type Clock,
   type Event,
-  type TimerHandle,
   channelNames,
 } from '../core/index.ts';
-import { unwatchAbort, watchAbort, type AbortWatch, type AbortWatcher } from './abort-watch.ts';
 import { toContext } from './context.ts';
 import type { Policy, PolicyContext, PolicyFunction, PolicyOptions } from './types.ts';
+import { WaitQueue } from './wait-queue.ts';
 
 /** Options of {@link bulkhead}. */
 export interface BulkheadOptions extends PolicyOptions {
@@ -44,42 +42,6 @@ export interface BulkheadRejectEvent {
   readonly queued: number;
   /** The compartment's key for a bulkhead made by {@link BulkheadPolicy.for}. */
   readonly key: string | undefined;
-}
-
-/** A call waiting for a slot: a node of the bulkhead's FIFO queue. */
-class QueuedCall implements AbortWatcher {
-  readonly fn: PolicyFunction<unknown>;
-  readonly context: PolicyContext;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (reason: unknown) => void;
-  readonly deadline: number;
-  readonly #drop: (entry: QueuedCall) => boolean;
-  prev: QueuedCall | undefined;
-  next: QueuedCall | undefined;
-  watch: AbortWatch | undefined;
-  abortPrev: AbortWatcher | undefined;
-  abortNext: AbortWatcher | undefined;
-
-  constructor(
-    drop: (entry: QueuedCall) => boolean,
-    fn: PolicyFunction<unknown>,
-    context: PolicyContext,
-    deadline: number,
-    resolve: (value: unknown) => void,
-    reject: (reason: unknown) => void,
-  ) {
-    this.#drop = drop;
-    this.fn = fn;
-    this.context = context;
-    this.deadline = deadline;
-    this.resolve = resolve;
-    this.reject = reject;
-  }
-
-  /** The caller's signal aborted while waiting. */
-  signalAborted(): void {
-    if (this.#drop(this)) this.reject(abortReason(this.context.signal));
-  }
 }
 
 /** Rejects with fn's own error, whatever its type: it is never wrapped. */
@@ -115,10 +77,7 @@ export class BulkheadPolicy implements Policy {
   #key: string | undefined;
   #compartments: Map<string, BulkheadPolicy> | undefined;
   #executing = 0;
-  #queued = 0;
-  #head: QueuedCall | undefined;
-  #tail: QueuedCall | undefined;
-  #timer: TimerHandle | undefined;
+  readonly #queue: WaitQueue;
 
   /** Fires when a call is refused; a compartment's refusals also fire on its parent. */
   readonly onReject: Event<BulkheadRejectEvent>;
@@ -134,6 +93,7 @@ export class BulkheadPolicy implements Policy {
         : assertPositiveNumber(name, 'queueTimeoutMs', options.queueTimeoutMs);
     this.#options = options;
     this.#clock = options.clock ?? realClock;
+    this.#queue = new WaitQueue(this.#clock, this.#expire);
     this.#emitter = new Emitter(channelNames.bulkheadRejected, name);
     this.onReject = this.#emitter.event;
   }
@@ -150,7 +110,7 @@ export class BulkheadPolicy implements Policy {
 
   /** Calls waiting for a slot now. */
   get queued(): number {
-    return this.#queued;
+    return this.#queue.size;
   }
 
   /**
@@ -192,13 +152,16 @@ export class BulkheadPolicy implements Policy {
       this.#executing++;
       return this.#run(fn, context) as Promise<T>;
     }
-    if (this.#queued < this.maxQueued) {
-      return this.#enqueue(fn, context) as Promise<T>;
+    const queued = this.#queue.size;
+    if (queued < this.maxQueued) {
+      const timeoutMs = this.queueTimeoutMs;
+      const deadline = timeoutMs === undefined ? Infinity : this.#clock.now() + timeoutMs;
+      return this.#queue.push(fn, context, deadline, timeoutMs) as Promise<T>;
     }
     const error = new BulkheadRejectedError(
-      `${this.name}: all ${this.maxConcurrent} slots are busy and ${this.#queued} of ${this.maxQueued} queue places taken`,
+      `${this.name}: all ${this.maxConcurrent} slots are busy and ${queued} of ${this.maxQueued} queue places taken`,
       this.#executing,
-      this.#queued,
+      queued,
     );
     this.#notifyReject('full');
     return rethrow(error);
@@ -228,80 +191,31 @@ export class BulkheadPolicy implements Policy {
 
   #release(): void {
     this.#executing--;
-    const next = this.#head;
+    const next = this.#queue.shift();
     if (next === undefined) return;
-    this.#unlink(next);
     this.#executing++;
     this.#run(next.fn, next.context).then(next.resolve, next.reject);
   }
 
-  #enqueue(fn: PolicyFunction<unknown>, context: PolicyContext): Promise<unknown> {
-    const deadline =
-      this.queueTimeoutMs === undefined ? Infinity : this.#clock.now() + this.queueTimeoutMs;
-    return new Promise((resolve, reject) => {
-      const entry = new QueuedCall(this.#dropQueued, fn, context, deadline, resolve, reject);
-      entry.prev = this.#tail;
-      if (this.#tail === undefined) this.#head = entry;
-      else this.#tail.next = entry;
-      this.#tail = entry;
-      this.#queued++;
-      const signal = context.signal;
-      if (signal !== neverAbortedSignal) watchAbort(signal, entry);
-      // The timer always serves the oldest call; later deadlines come after it.
-      if (this.queueTimeoutMs !== undefined && entry.prev === undefined) {
-        this.#timer = this.#clock.setTimer(this.queueTimeoutMs, this.#expire);
-      }
-    });
-  }
-
-  /** Removes an aborted call from the queue; false when it had left it already. */
-  readonly #dropQueued = (entry: QueuedCall): boolean => {
-    if (entry.prev === undefined && this.#head !== entry) return false;
-    this.#unlink(entry);
-    return true;
-  };
-
-  #unlink(entry: QueuedCall): void {
-    const { prev, next } = entry;
-    if (prev === undefined) this.#head = next;
-    else prev.next = next;
-    if (next === undefined) this.#tail = prev;
-    else next.prev = prev;
-    entry.prev = undefined;
-    entry.next = undefined;
-    this.#queued--;
-    unwatchAbort(entry);
-    if (this.#head === undefined && this.#timer !== undefined) {
-      this.#clock.clearTimer(this.#timer);
-      this.#timer = undefined;
-    }
-  }
-
   // Queue deadlines are in queue order, so one timer for the oldest call serves them all.
   readonly #expire = (): void => {
-    this.#timer = undefined;
+    const queue = this.#queue;
     const now = this.#clock.now();
-    let entry = this.#head;
+    let entry = queue.head;
     while (entry !== undefined && entry.deadline <= now) {
-      this.#unlink(entry);
+      queue.shift();
       const error = new BulkheadRejectedError(
         `${this.name}: no slot came free within the queue timeout of ${this.queueTimeoutMs} ms`,
         this.#executing,
-        this.#queued,
+        queue.size,
       );
       this.#notifyReject('queue-timeout');
       entry.reject(error);
-      entry = this.#head;
+      entry = queue.head;
     }
     // A reject listener may have queued a new call, which armed the timer already.
-    if (entry !== undefined && !this.#armed()) {
-      this.#timer = this.#clock.setTimer(entry.deadline - now, this.#expire);
-    }
+    if (entry !== undefined) queue.arm(entry.deadline - now);
   };
-
-  #armed(): boolean {
-    return this.#timer !== undefined;
-  }
 
   #notifyReject(reason: BulkheadRejectEvent['reason']): void {
     const parent = this.#parent === undefined ? undefined : this.#parent.#emitter;
@@ -309,7 +223,7 @@ export class BulkheadPolicy implements Policy {
     const event: BulkheadRejectEvent = {
       reason,
       executing: this.#executing,
-      queued: this.#queued,
+      queued: this.#queue.size,
       key: this.#key,
     };
     if (this.#emitter.active) this.#emitter.emit(event);

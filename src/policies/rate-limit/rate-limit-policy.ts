@@ -3,17 +3,15 @@ import {
   assertNonNegativeNumber,
   assertOneOf,
   Emitter,
-  neverAbortedSignal,
   RateLimitedError,
   realClock,
   type Clock,
   type Event,
-  type TimerHandle,
   channelNames,
 } from '../../core/index.ts';
-import { unwatchAbort, watchAbort, type AbortWatch, type AbortWatcher } from '../abort-watch.ts';
 import { toContext } from '../context.ts';
 import type { Policy, PolicyContext, PolicyFunction, PolicyOptions } from '../types.ts';
+import { WaitQueue } from '../wait-queue.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 /**
@@ -49,38 +47,6 @@ export interface RateLimitEvent {
   readonly queued: number;
 }
 
-/** A call waiting for capacity: a node of the FIFO queue. */
-class Waiter implements AbortWatcher {
-  readonly fn: PolicyFunction<unknown>;
-  readonly context: PolicyContext;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (reason: unknown) => void;
-  readonly #drop: (waiter: Waiter) => boolean;
-  prev: Waiter | undefined;
-  next: Waiter | undefined;
-  watch: AbortWatch | undefined;
-  abortPrev: AbortWatcher | undefined;
-  abortNext: AbortWatcher | undefined;
-
-  constructor(
-    drop: (waiter: Waiter) => boolean,
-    fn: PolicyFunction<unknown>,
-    context: PolicyContext,
-    resolve: (value: unknown) => void,
-    reject: (reason: unknown) => void,
-  ) {
-    this.#drop = drop;
-    this.fn = fn;
-    this.context = context;
-    this.resolve = resolve;
-    this.reject = reject;
-  }
-
-  signalAborted(): void {
-    if (this.#drop(this)) this.reject(abortReason(this.context.signal));
-  }
-}
-
 /** Rejects with fn's own error, whatever its type: it is never wrapped. */
 function rethrow(reason: unknown): Promise<never> {
   // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed through as is
@@ -113,10 +79,7 @@ export class RateLimitPolicy implements Policy {
   readonly #limiter: RateLimiter;
   readonly #clock: Clock;
   readonly #emitter: Emitter<RateLimitEvent>;
-  #head: Waiter | undefined;
-  #tail: Waiter | undefined;
-  #queued = 0;
-  #timer: TimerHandle | undefined;
+  readonly #queue: WaitQueue;
 
   /** Fires when a call finds no capacity (whether it then waits or is refused). */
   readonly onRateLimited: Event<RateLimitEvent>;
@@ -131,13 +94,14 @@ export class RateLimitPolicy implements Policy {
         : assertNonNegativeNumber(name, 'maxWaitMs', options.maxWaitMs);
     this.#limiter = limiter;
     this.#clock = options.clock ?? realClock;
+    this.#queue = new WaitQueue(this.#clock, this.#wake);
     this.#emitter = new Emitter(channelNames.rateLimited, name);
     this.onRateLimited = this.#emitter.event;
   }
 
   /** Calls waiting for capacity now. */
   get queued(): number {
-    return this.#queued;
+    return this.#queue.size;
   }
 
   /**
@@ -152,8 +116,9 @@ export class RateLimitPolicy implements Policy {
       return rethrow(abortReason(context.signal));
     }
     const now = this.#clock.now();
-    if (this.#head === undefined && this.#limiter.tryAcquire(now)) return call(fn, context);
-    const waitMs = this.#limiter.availableAt(now, this.#queued) - now;
+    const queue = this.#queue;
+    if (queue.head === undefined && this.#limiter.tryAcquire(now)) return call(fn, context);
+    const waitMs = this.#limiter.availableAt(now, queue.size) - now;
     if (this.mode === 'reject' || waitMs > this.maxWaitMs) {
       this.#notify('rejected', waitMs);
       const why =
@@ -165,65 +130,24 @@ export class RateLimitPolicy implements Policy {
       );
     }
     this.#notify('waiting', waitMs);
-    return this.#enqueue(fn, context, waitMs) as Promise<T>;
+    // The timer always serves the head; later waiters are served after it.
+    return queue.push(fn, context, Infinity, waitMs) as Promise<T>;
   }
 
   #notify(action: RateLimitEvent['action'], waitMs: number): void {
-    if (this.#emitter.active) this.#emitter.emit({ action, waitMs, queued: this.#queued });
-  }
-
-  #enqueue(fn: PolicyFunction<unknown>, context: PolicyContext, waitMs: number): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const waiter = new Waiter(this.#drop, fn, context, resolve, reject);
-      waiter.prev = this.#tail;
-      if (this.#tail === undefined) this.#head = waiter;
-      else this.#tail.next = waiter;
-      this.#tail = waiter;
-      this.#queued++;
-      if (context.signal !== neverAbortedSignal) watchAbort(context.signal, waiter);
-      // The timer always serves the head; later waiters are served after it.
-      if (waiter.prev === undefined) this.#timer = this.#clock.setTimer(waitMs, this.#wake);
-    });
+    if (this.#emitter.active) this.#emitter.emit({ action, waitMs, queued: this.#queue.size });
   }
 
   readonly #wake = (): void => {
-    this.#timer = undefined;
+    const queue = this.#queue;
     const now = this.#clock.now();
-    let waiter = this.#head;
+    let waiter = queue.head;
     while (waiter !== undefined && this.#limiter.tryAcquire(now)) {
-      this.#unlink(waiter);
+      queue.shift();
       call(waiter.fn, waiter.context).then(waiter.resolve, waiter.reject);
-      waiter = this.#head;
+      waiter = queue.head;
     }
     // A started call may itself have queued a new head, which armed the timer.
-    if (waiter !== undefined && !this.#armed()) {
-      this.#timer = this.#clock.setTimer(this.#limiter.availableAt(now, 0) - now, this.#wake);
-    }
+    if (waiter !== undefined) queue.arm(this.#limiter.availableAt(now, 0) - now);
   };
-
-  #armed(): boolean {
-    return this.#timer !== undefined;
-  }
-
-  readonly #drop = (waiter: Waiter): boolean => {
-    if (waiter.prev === undefined && this.#head !== waiter) return false;
-    this.#unlink(waiter);
-    return true;
-  };
-
-  #unlink(waiter: Waiter): void {
-    const { prev, next } = waiter;
-    if (prev === undefined) this.#head = next;
-    else prev.next = next;
-    if (next === undefined) this.#tail = prev;
-    else next.prev = prev;
-    waiter.prev = undefined;
-    waiter.next = undefined;
-    this.#queued--;
-    unwatchAbort(waiter);
-    if (this.#head === undefined && this.#timer !== undefined) {
-      this.#clock.clearTimer(this.#timer);
-      this.#timer = undefined;
-    }
-  }
 }
