@@ -1,5 +1,5 @@
 import type { JsonValue } from '../core/index.ts';
-import type { MetricsFigures } from '../metrics/index.ts';
+import { headlineFigures, type MetricsFigures } from '../metrics/index.ts';
 import type { ExpectationOutcome, ObservedBehaviour } from './experiment-expectations.ts';
 import type { ExperimentJournal } from './experiment-runner-journal.ts';
 import type { ExperimentRunStatus } from './experiment-runner-types.ts';
@@ -216,23 +216,11 @@ export function experimentHistoryRecord(
   journal: ExperimentJournal,
   wall: { readonly startedAt: number; readonly finishedAt: number },
 ): ExperimentHistoryRecord {
-  const summary: Record<string, number> = {};
+  const figures = journal.method?.figures ?? journal.steadyStateBefore?.figures ?? null;
+  const summary: Record<string, number> = figures === null ? {} : headlineFigures(figures);
   const put = (key: string, value: number | null | undefined): void => {
     if (typeof value === 'number' && Number.isFinite(value)) summary[key] = value;
   };
-  const figures = journal.method?.figures ?? journal.steadyStateBefore?.figures ?? null;
-  if (figures !== null) {
-    put('runs', figures.runs.total);
-    put('successRate', figures.runs.successRate);
-    put('crashes', figures.runs.crashed);
-    put('failures', figures.failures.total);
-    put('recoveryRate', figures.failures.recoveryRate);
-    put('mttrP50Ms', figures.mttrMs.p50);
-    put('mttrP95Ms', figures.mttrMs.p95);
-    put('mttrP99Ms', figures.mttrMs.p99);
-    put('detectionP95Ms', figures.detectionMs.p95);
-    put('availability', figures.availability.availability);
-  }
   put('injections', journal.metrics?.faults.injections);
   if (journal.hypothesisConfirmed !== null)
     summary.hypothesisConfirmed = journal.hypothesisConfirmed ? 1 : 0;

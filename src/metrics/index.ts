@@ -25,6 +25,7 @@ export {
   type MetricsExport,
 } from './export-metrics.ts';
 export { csvField, toCsv, type CsvOptions, type CsvValue } from './csv.ts';
+export { headlineFigures } from './headline-figures.ts';
 export { quantile, type QuantileMethod } from './quantile.ts';
 export { QuantileSketch, type QuantileSketchOptions } from './quantile-sketch.ts';
 export {

@@ -25,7 +25,12 @@ import {
   type Scenario,
 } from '../../experiments/scenarios/index.ts';
 import { describeInjection } from '../../faults/index.ts';
-import { exportMetrics, metricsTimestamp, MetricsRecorder } from '../../metrics/index.ts';
+import {
+  exportMetrics,
+  headlineFigures,
+  metricsTimestamp,
+  MetricsRecorder,
+} from '../../metrics/index.ts';
 import { writeChaosReport, type ChaosReportInput } from '../../reports/index.ts';
 import { defaultHistoryPath, RunHistory, type RunRecord } from '../../store/index.ts';
 import { addFlags, parse, readFlags, type FlagTable } from '../flags.ts';
@@ -256,25 +261,14 @@ export function chaosReportInputOf(result: CampaignResult): ChaosReportInput {
 }
 
 function headline(result: CampaignResult): Record<string, number> {
-  const c = result.metrics.campaign;
   const out: Record<string, number> = {
+    ...headlineFigures(result.metrics.campaign),
     runs: result.runs,
     runsBrokenExpectations: result.scenarios.reduce((n, s) => n + s.runs - s.runsPassed, 0),
     wallMs: result.wallMs,
     virtualMs: result.virtualMs,
   };
-  const add = (key: string, value: number | null): void => {
-    if (value !== null && Number.isFinite(value)) out[key] = value;
-  };
-  add('successRate', c.runs.successRate);
-  add('recoveryRate', c.failures.recoveryRate);
-  add('mttrP50Ms', c.mttrMs.p50);
-  add('mttrP95Ms', c.mttrMs.p95);
-  add('mttrP99Ms', c.mttrMs.p99);
-  add('detectionP95Ms', c.detectionMs.p95);
-  add('availability', c.availability.availability);
-  add('falsePositiveRate', c.liveness.falsePositiveRate);
-  add('speedUp', result.wallMs > 0 ? result.virtualMs / result.wallMs : null);
+  if (result.wallMs > 0) out['speedUp'] = result.virtualMs / result.wallMs;
   return out;
 }
 
