@@ -19,7 +19,7 @@ import { execFile, fork, spawnSync, type ChildProcess } from 'node:child_process
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -66,6 +66,25 @@ async function runProxy(upstream: string): Promise<void> {
   const server = await startProxyServer({ port: 0 });
   const proxy = await server.registry.create({ name: 'bench', upstream });
   process.send?.({ port: proxy.port });
+}
+
+/**
+ * Child role: the floor for any proxy written in Node — a bare `net` pipe in both directions, no
+ * toxics, no API. The chaos proxy should cost no more than this.
+ */
+async function runPipe(upstream: string): Promise<void> {
+  const [host, port] = [
+    upstream.slice(0, upstream.lastIndexOf(':')),
+    Number(upstream.slice(upstream.lastIndexOf(':') + 1)),
+  ];
+  const server = createNetServer({ noDelay: true }, (client) => {
+    const target = connect({ host, port, noDelay: true });
+    client.pipe(target).pipe(client);
+    client.on('error', () => target.destroy());
+    target.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.send?.({ port: (server.address() as AddressInfo).port });
 }
 
 function spawn(args: string[]): Promise<{ child: ChildProcess; port: number }> {
@@ -160,22 +179,24 @@ export async function main(): Promise<{
 }> {
   const server = await spawn(['--role=server']);
   const proxy = await spawn(['--role=proxy', `--upstream=127.0.0.1:${server.port}`]);
+  const pipe = await spawn(['--role=pipe', `--upstream=127.0.0.1:${server.port}`]);
   const targets = {
     direct: `http://127.0.0.1:${server.port}/`,
     proxy: `http://127.0.0.1:${proxy.port}/`,
+    pipe: `http://127.0.0.1:${pipe.port}/`,
   };
   try {
     // Warm-up: JIT, connection setup.
     await saturate(targets.direct, 1);
     await saturate(targets.proxy, 1);
-    const saturation = { direct: [] as number[], proxy: [] as number[] };
+    const saturation = { direct: [] as number[], proxy: [] as number[], pipe: [] as number[] };
     const cpuPerRequest = { server: [] as number[], proxy: [] as number[] };
-    const saturationP50 = { direct: [] as number[], proxy: [] as number[] };
+    const saturationP50 = { direct: [] as number[], proxy: [] as number[], pipe: [] as number[] };
     const steady = { direct: [] as number[], proxy: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       const order =
         round % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const);
-      for (const name of order) {
+      for (const name of [...order, 'pipe'] as const) {
         const before = { server: cpuMicros(server.child.pid), proxy: cpuMicros(proxy.child.pid) };
         const s = await saturate(targets[name], SATURATION_SECONDS);
         saturation[name].push(s.rps);
@@ -190,7 +211,11 @@ export async function main(): Promise<{
         steady[name].push((await load(targets[name], LATENCY_SECONDS, LATENCY_RATE)).p50);
       }
     }
-    const rps = { direct: median(saturation.direct), proxy: median(saturation.proxy) };
+    const rps = {
+      direct: median(saturation.direct),
+      proxy: median(saturation.proxy),
+      pipe: median(saturation.pipe),
+    };
     const p50 = { direct: median(steady.direct), proxy: median(steady.proxy) };
     const satP50 = { direct: median(saturationP50.direct), proxy: median(saturationP50.proxy) };
     const throughputRatio = rps.proxy / rps.direct;
@@ -217,19 +242,23 @@ export async function main(): Promise<{
     );
     console.log(`added p50 at ${LATENCY_RATE} req/s: ${addedSteadyP50Us.toFixed(0)} µs`);
     console.log(
+      `bare net pipe (the floor for a Node proxy): ${rps.pipe.toFixed(0)} req/s = ${(rps.pipe / rps.direct).toFixed(2)}x direct; chaos proxy / bare pipe: ${(rps.proxy / rps.pipe).toFixed(2)}x`,
+    );
+    console.log(
       `CPU per request (user + system, independent of machine load): proxy ${median(cpuPerRequest.proxy).toFixed(1)} µs, upstream HTTP server ${median(cpuPerRequest.server).toFixed(1)} µs`,
     );
     return { throughputRatio, addedP50Us, addedSteadyP50Us };
   } finally {
-    server.child.removeAllListeners('exit');
-    proxy.child.removeAllListeners('exit');
-    server.child.kill();
-    proxy.child.kill();
+    for (const child of [server.child, proxy.child, pipe.child]) {
+      child.removeAllListeners('exit');
+      child.kill();
+    }
   }
 }
 
 const role = process.argv.find((arg) => arg.startsWith('--role='))?.slice(7);
 if (role === 'server') await runServer();
-else if (role === 'proxy') {
-  await runProxy(process.argv.find((arg) => arg.startsWith('--upstream='))?.slice(11) ?? '');
+else if (role === 'proxy' || role === 'pipe') {
+  const upstream = process.argv.find((arg) => arg.startsWith('--upstream='))?.slice(11) ?? '';
+  await (role === 'proxy' ? runProxy(upstream) : runPipe(upstream));
 } else if (import.meta.main) await main();
