@@ -28,7 +28,13 @@ export {
   scheduleResultSchema,
   uploadResultSchema,
 } from './tools.ts';
-export { defaultResilienceSettings, type ResilienceSettings } from './resilience-kit.ts';
+export {
+  agentBulkhead,
+  defaultResilienceSettings,
+  toolBulkhead,
+  type ResilienceSettings,
+} from './resilience-kit.ts';
+export { resiliencePatterns } from './resilience-patterns.ts';
 export {
   InvalidProductError,
   isInvalidProductError,

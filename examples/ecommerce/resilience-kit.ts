@@ -96,6 +96,12 @@ export interface ResilienceSettings {
   readonly storeAttempts: number;
 }
 
+/** Each agent's compartment: calls at once and calls waiting. */
+export const agentBulkhead = { maxConcurrent: 2, maxQueued: 8 } as const;
+
+/** Each tool's compartment: calls at once and calls waiting. */
+export const toolBulkhead = { maxConcurrent: 4, maxQueued: 16 } as const;
+
 /** The defaults of {@link ResilienceSettings}. */
 export const defaultResilienceSettings: ResilienceSettings = {
   llmAttempts: 3,
@@ -279,7 +285,7 @@ export class ResilienceKit {
     return this.supervisor.supervise(
       withPolicies(
         agent,
-        bulkhead({ name: `${agent.name}-bulkhead`, maxConcurrent: 2, maxQueued: 8, clock }),
+        bulkhead({ name: `${agent.name}-bulkhead`, ...agentBulkhead, clock }),
         timeout({ name: `${agent.name}-timeout`, ms: this.settings.agentTimeoutMs, clock }),
       ),
     );
@@ -426,7 +432,7 @@ export class ResilienceKit {
     if (stack === undefined) {
       const clock = this.#clock;
       stack = wrap(
-        bulkhead({ name: `${tool}-bulkhead`, maxConcurrent: 4, maxQueued: 16, clock }),
+        bulkhead({ name: `${tool}-bulkhead`, ...toolBulkhead, clock }),
         retry({
           name: `${tool}-retry`,
           maxAttempts: this.settings.toolAttempts,

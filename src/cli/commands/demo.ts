@@ -31,7 +31,11 @@ import {
   metricsTimestamp,
   MetricsRecorder,
 } from '../../metrics/index.ts';
-import { writeChaosReport, type ChaosReportInput } from '../../reports/index.ts';
+import {
+  writeChaosReport,
+  type ChaosReportInput,
+  type ReliabilityPatternsInput,
+} from '../../reports/index.ts';
 import { defaultHistoryPath, RunHistory, type RunRecord } from '../../store/index.ts';
 import { addFlags, parse, readFlags, type FlagTable } from '../flags.ts';
 import type { CliContext, CliIo } from '../main.ts';
@@ -138,6 +142,7 @@ const flags: FlagTable<DemoCommandConfig> = {
 /** What the CLI uses of the e-commerce example (`examples/ecommerce/index.ts`). */
 interface EcommerceExample {
   createEcommerceWorkflow(options?: { resilience?: boolean }): Workflow;
+  resiliencePatterns(): ReliabilityPatternsInput;
   sampleProductInput(random: Random): unknown;
 }
 
@@ -149,6 +154,8 @@ interface EcommerceExample {
 export async function ecommerceSystem(resilience = true): Promise<{
   readonly workflow: Workflow;
   readonly input: InputFactory<unknown>;
+  /** The resilience patterns it runs with (none for the control). */
+  readonly patterns: ReliabilityPatternsInput | undefined;
 }> {
   const url = new URL('../../../examples/ecommerce/index.ts', import.meta.url);
   let example: EcommerceExample;
@@ -163,6 +170,7 @@ export async function ecommerceSystem(resilience = true): Promise<{
   return {
     workflow: example.createEcommerceWorkflow({ resilience }),
     input: (random) => example.sampleProductInput(random),
+    patterns: resilience ? example.resiliencePatterns() : undefined,
   };
 }
 

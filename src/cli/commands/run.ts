@@ -747,12 +747,19 @@ Send SIGUSR2 to a running experiment to trip its kill switch: injection stops an
     if (config.outputReport !== undefined) {
       const format = config.format ?? undefined;
       const metrics = reportMetrics[0] ?? emptyMetrics('run', config.seed ?? '–');
+      const first = experiments[0]?.experiment;
+      const system = first?.system ?? 'ecommerce';
+      const { patterns } =
+        system === 'ecommerce'
+          ? await ecommerceSystem(first?.configuration['resilience'] !== false)
+          : { patterns: undefined };
       await writeReliabilityReport(
         config.outputReport,
         {
-          system: experiments[0]?.experiment.system ?? 'ecommerce',
+          system,
           metrics,
           experiments: results,
+          ...(patterns === undefined ? {} : { patterns }),
         },
         format === undefined ? {} : { format: format === 'md' ? 'markdown' : format },
       );
