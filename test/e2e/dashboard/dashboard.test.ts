@@ -202,8 +202,10 @@ describe.skipIf(skipBrowser)('dashboard in chromium', () => {
   async function run(id: string, success: boolean, durationMs: number): Promise<void> {
     recorder.startRun({ runId: id, scenario: 'checkout' });
     await campaignClock.advance(durationMs);
-    recorder.recordRun({ runId: id, success });
+    // Wall time moves before the run is recorded: the recording is what makes the page refresh,
+    // so the frame it gets already carries the final elapsed time (and ETA).
     await wall.advance(1_000);
+    recorder.recordRun({ runId: id, success });
   }
 
   it('shows the campaign, then its progress, rates, injections, breakers and healing live', async () => {
