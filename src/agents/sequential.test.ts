@@ -278,7 +278,7 @@ describe('sequential', () => {
       ],
       [
         () => sequential('s', [{ name: 'x/y', process: (m, c) => a.process(m, c) }]),
-        'sequential: option \'steps[0]\' must be an Agent with a name (no "/") and process(), got a object',
+        'sequential: option \'steps[0]\' must be an Agent with a name (no "/") and process(), got an object',
       ],
     ];
     for (const [make, message] of bad) {

@@ -256,7 +256,7 @@ describe('Supervisor', () => {
       ],
       [
         () => new Supervisor({ recoveryActions: [{ name: 'x' } as never] }),
-        "supervisor: option 'recoveryActions[0]' must be a recovery action { name, run }, got a object",
+        "supervisor: option 'recoveryActions[0]' must be a recovery action { name, run }, got an object",
       ],
     ];
     for (const [make, message] of cases) {

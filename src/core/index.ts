@@ -33,6 +33,7 @@ export {
   assertPositiveNumber,
   assertProbability,
   assertRecord,
+  describeValue,
   invalidOption,
 } from './options.ts';
 export { writeFileAtomic } from './atomic-write.ts';

@@ -1,13 +1,14 @@
 import { InvalidOptionError } from './errors/invalid-option-error.ts';
 
-function describe(value: unknown): string {
+/** A value as option errors show it: strings quoted, numbers as they are, other things by kind. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) {
     return String(value);
   }
   if (typeof value === 'bigint') return `${value}n`;
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /**
@@ -21,7 +22,7 @@ export function invalidOption(
   expected: string,
 ): never {
   throw new InvalidOptionError(
-    `${owner}: option '${option}' must be ${expected}, got ${describe(value)}`,
+    `${owner}: option '${option}' must be ${expected}, got ${describeValue(value)}`,
     { owner, option, value, expected },
   );
 }

@@ -1,18 +1,9 @@
-import { InvalidOptionError } from '../core/index.ts';
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) {
-    return String(value);
-  }
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
-}
+import { describeValue, InvalidOptionError } from '../core/index.ts';
 
 /** Throws an {@link InvalidOptionError} naming the owner, the field, the value and what is allowed. */
 export function invalid(owner: string, option: string, value: unknown, expected: string): never {
   throw new InvalidOptionError(
-    `${owner}: option '${option}' must be ${expected}, got ${describe(value)}`,
+    `${owner}: option '${option}' must be ${expected}, got ${describeValue(value)}`,
     { owner, option, value, expected },
   );
 }

@@ -177,7 +177,7 @@ describe('budgetGuard', () => {
     [{ maxTokens: -1 }, "budgetGuard: option 'maxTokens' must be a finite number >= 0, got -1"],
     [{ maxCost: Number.NaN }, "option 'maxCost' must be a finite number >= 0, got NaN"],
     [{ estimate: 100 }, "option 'estimate' must be a function, got 100"],
-    [{ usage: {} }, "option 'usage' must be a function, got a object"],
+    [{ usage: {} }, "option 'usage' must be a function, got an object"],
   ])('rejects bad options %o', (options, message) => {
     expect(() => budgetGuard(options as never)).toThrow(InvalidOptionError);
     expect(() => budgetGuard(options as never)).toThrow(message);

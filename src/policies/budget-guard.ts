@@ -1,4 +1,5 @@
 import {
+  describeValue,
   assertFunction,
   assertNonNegativeNumber,
   BudgetExceededError,
@@ -284,8 +285,7 @@ function amount(owner: string, what: string, usage: Usage | undefined, field: ke
   const value: unknown = usage[field];
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   const option = `${what}.${field}`;
-  const shown =
-    typeof value === 'number' || value === undefined ? String(value) : `a ${typeof value}`;
+  const shown = describeValue(value);
   throw new InvalidOptionError(`${owner}: ${option} must be a finite number >= 0, got ${shown}`, {
     owner,
     option,

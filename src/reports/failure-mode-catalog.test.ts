@@ -14,31 +14,7 @@ import {
   type FailureModeCatalogInput,
   type FailureModeInput,
 } from './failure-mode-catalog.ts';
-
-/** Every start tag that is not void must be closed, in order: a parse-level well-formedness check. */
-function unbalancedTags(html: string): string[] {
-  const voids = new Set(['meta', 'br', 'hr', 'img', 'input', 'link', 'rect', 'line']);
-  const stack: string[] = [];
-  const problems: string[] = [];
-  const body = html.replace(/<script type="application\/json"[^>]*>[\s\S]*?<\/script>/, '');
-  for (const match of body.matchAll(/<(\/?)([a-zA-Z][\w-]*)([^>]*?)(\/?)>/g)) {
-    const [, closing, rawName, , selfClosing] = match;
-    const name = (rawName ?? '').toLowerCase();
-    if (selfClosing === '/' || voids.has(name)) continue;
-    if (closing === '/') {
-      const open = stack.pop();
-      if (open !== name) problems.push(`</${name}> closes <${String(open)}>`);
-    } else stack.push(name);
-  }
-  return [...problems, ...stack.map((name) => `<${name}> never closed`)];
-}
-
-/** The JSON data embedded in a report page. */
-function embeddedData(html: string): unknown {
-  const match = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
-  if (match === null) throw new Error('no embedded data');
-  return JSON.parse(match[1] ?? '') as unknown;
-}
+import { embeddedData, unbalancedTags } from '../../test/report-html.ts';
 
 /** Figures of 10 runs (9 succeeded), 2 failures recovered after 1.5 s and 4 s, detected after 200 ms. */
 async function figures(): Promise<MetricsFigures> {

@@ -277,7 +277,7 @@ describe('withStorePolicy', () => {
       step: 1,
     });
     expect(() => withStorePolicy(inner, {} as never)).toThrow(
-      "withStorePolicy: option 'policy' must be a Policy, got a object",
+      "withStorePolicy: option 'policy' must be a Policy, got an object",
     );
   });
 });

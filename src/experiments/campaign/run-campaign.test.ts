@@ -328,7 +328,7 @@ describe('runCampaign: arithmetic on a workflow with known timings', () => {
       [{ concurrency: 1.5 }, "runCampaign: option 'concurrency' must be an integer >= 1, got 1.5"],
       [
         { workflow: {} },
-        "runCampaign: option 'workflow' must be a Workflow (with run) or a factory of one, got a object",
+        "runCampaign: option 'workflow' must be a Workflow (with run) or a factory of one, got an object",
       ],
       [
         { scenarios: [] },

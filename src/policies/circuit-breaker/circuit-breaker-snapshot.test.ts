@@ -209,7 +209,7 @@ describe('circuit breaker snapshots', () => {
     ).toThrow(/'initialState.strategy.buckets\[0\].failures' must be at most calls \(2\), got 3/);
     expect(
       make(timeWindow(), { state: 'closed', strategy: { kind: 'time-window', buckets: {} } }),
-    ).toThrow(/'initialState.strategy.buckets' must be an array, got a object/);
+    ).toThrow(/'initialState.strategy.buckets' must be an array, got an object/);
     // A count window that shrank keeps the newest outcomes.
     const shrunk = circuitBreaker({
       strategy: countWindow({ size: 3, minimumThroughput: 3 }),
